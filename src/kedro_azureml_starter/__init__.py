@@ -1,0 +1,1 @@
+"""Kedro pipelines that run locally and on Azure ML."""

@@ -1,0 +1,41 @@
+"""The steps of the seed's `train.py`, as pure functions."""
+
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from .schemas import FEATURES, TARGET, ModelParams, SplitParams
+
+
+def split_data(data: pd.DataFrame, params: SplitParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the rows into train and test sets, stratified by species."""
+    data_train, data_test = train_test_split(
+        data,
+        test_size=params.test_size,
+        stratify=data[TARGET],
+        random_state=params.random_state,
+    )
+    return data_train, data_test
+
+
+def train_model(data_train: pd.DataFrame, params: ModelParams) -> LogisticRegression:
+    """Fit a logistic regression of species on the four measurements."""
+    model = LogisticRegression(solver=params.solver, C=params.C, random_state=params.random_state)
+    model.fit(data_train[FEATURES].to_numpy(), data_train[TARGET])
+    return model
+
+
+def evaluate_model(
+    model: LogisticRegression, data_train: pd.DataFrame, data_test: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Predict the test rows and score the model on both sets."""
+    x_test = data_test[FEATURES].to_numpy()
+    predictions = pd.DataFrame(
+        {"predictions": model.predict(x_test), "y_true": data_test[TARGET].to_numpy()},
+        index=data_test.index,
+    )
+    metrics = {
+        "train_accuracy": float(model.score(data_train[FEATURES].to_numpy(), data_train[TARGET])),
+        "test_accuracy": float(model.score(x_test, data_test[TARGET])),
+    }
+    return predictions, metrics
