@@ -11,7 +11,7 @@ import pytest
 from invoke import Context, Exit, MockContext, Result
 
 import tasks
-from workspace_tasks import local, venv
+from workspace_tasks import devcontainer, local, venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,7 +167,7 @@ def test_run_local_failure_exits_with_the_runs_code():
 @pytest.mark.usefixtures("current_venv")
 def test_lint_runs_pre_commit_on_all_files_without_fixing():
     command = f"{venv.bin_path('pre-commit')} run --all-files --show-diff-on-failure"
-    c = MockContext(run={command: Result()})
+    c = MockContext(run={command: Result(), devcontainer.check_command(): Result()})
 
     local.lint(c)
 

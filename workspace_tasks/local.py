@@ -5,7 +5,7 @@ import time
 
 from invoke import Context, Exit, task
 
-from workspace_tasks import venv
+from workspace_tasks import devcontainer, venv
 
 
 def run_command(
@@ -78,12 +78,17 @@ def run_tests(c, args=""):
 
 @task
 def lint(c):
-    """Check everything pre-commit checks, on all files; change nothing."""
+    """Check everything pre-commit checks, and the devcontainer config; change nothing."""
     venv.ensure(c)
     in_venv(
         c,
         f"{venv.bin_path('pre-commit')} run --all-files --show-diff-on-failure",
         "Lint found problems (listed above); `invoke format` fixes the formatting ones.",
+    )
+    in_venv(
+        c,
+        devcontainer.check_command(),
+        "The devcontainer config breaks the Dev Container schema (details above).",
     )
 
 
