@@ -5,9 +5,9 @@ Runs on the standard library and invoke alone, so it works before the venv exist
 
 from invoke import Collection
 
-from workspace_tasks import local
+from workspace_tasks import doctor, local
 
 namespace = Collection()
-for module in (local,):
+for module in (local, doctor):
     for task_ in Collection.from_module(module).tasks.values():
         namespace.add_task(task_)

@@ -9,8 +9,9 @@ if [[ "$(python3 -m invoke --version 2>/dev/null)" != "Invoke ${invoke_version}"
     python3 -m pip install --user --quiet --disable-pip-version-check "invoke==${invoke_version}"
 fi
 
-# The storage emulator the tests and the rehearsal use; 3.36+ needs Node 22.
-azurite_version=3.35.0
-if [[ "$(azurite --version 2>/dev/null)" != "${azurite_version}" ]]; then
-    npm install --global --no-audit --no-fund --loglevel=error "azurite@${azurite_version}"
+# The storage emulator the tests and the rehearsal use, where they look for it
+# ($AZURITE_PREFIX, as in .ci/run); 3.36+ needs Node 22.
+prefix="${AZURITE_PREFIX:?devcontainer.json sets it}"
+if [[ "$("${prefix}/node_modules/.bin/azurite" --version 2>/dev/null)" != 3.35.* ]]; then
+    npm install --prefix "${prefix}" --silent --no-audit --no-fund "azurite@3.35.x"
 fi

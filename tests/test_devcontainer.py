@@ -121,3 +121,11 @@ def test_the_editor_formats_like_the_ruff_config(config):
 def test_the_host_is_sized_for_docker_builds_next_to_jupyterlab(config):
     assert config["hostRequirements"]["cpus"] >= 4
     assert int(config["hostRequirements"]["memory"].removesuffix("gb")) >= 8
+
+
+def test_azurite_is_installed_where_the_tests_look_and_is_on_path(config):
+    prefix = PurePosixPath(config["containerEnv"]["AZURITE_PREFIX"])
+
+    assert prefix.is_relative_to(f"/home/{config['remoteUser']}")  # no sudo needed
+    assert "${containerEnv:AZURITE_PREFIX}/node_modules/.bin:" in config["remoteEnv"]["PATH"]
+    assert '"${prefix}/node_modules/.bin/azurite"' in (ROOT / config["onCreateCommand"]).read_text()
