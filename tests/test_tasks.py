@@ -62,7 +62,7 @@ def test_the_uv_version_comes_from_pyproject():
 
 
 def test_sync_installs_exactly_the_lock():
-    assert venv.sync_command("uv") == "uv sync --locked"
+    assert venv.sync_command("uv") == "uv sync --locked --compile-bytecode"
 
 
 def test_setup_is_a_no_op_when_the_venv_matches_the_lock(venv_at, tmp_path):
@@ -81,7 +81,7 @@ def test_setup_syncs_from_the_lock_when_it_changed(venv_at, tmp_path, monkeypatc
     monkeypatch.setattr(venv, "uv_command", lambda c: "uv")
     c = MockContext(
         run={
-            "uv sync --locked": Result(),
+            "uv sync --locked --compile-bytecode": Result(),
             f"{built / 'bin' / 'pre-commit'} install --install-hooks": Result(),
         }
     )
@@ -114,7 +114,7 @@ def test_a_missing_or_other_uv_is_installed_next_to_invoke(monkeypatch, found):
 def test_a_failed_sync_says_what_to_do(venv_at, tmp_path, monkeypatch):
     venv_at(tmp_path / "venv")
     monkeypatch.setattr(venv, "uv_command", lambda c: "uv")
-    c = MockContext(run={"uv sync --locked": Result(exited=2)})
+    c = MockContext(run={"uv sync --locked --compile-bytecode": Result(exited=2)})
 
     with pytest.raises(Exit, match="uv lock") as error:
         venv.ensure(c)

@@ -85,7 +85,9 @@ def uv_command(c: Context) -> str:
 
 def sync_command(uv: str) -> str:
     """Install exactly what uv.lock holds; fail if pyproject.toml and the lock disagree."""
-    return f"{uv} sync --locked"
+    # Compiled once here, because a process that may not write bytecode (as under
+    # PYTHONDONTWRITEBYTECODE) would otherwise compile every module it imports, every run.
+    return f"{uv} sync --locked --compile-bytecode"
 
 
 def ensure(c: Context) -> Path:
