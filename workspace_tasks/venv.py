@@ -59,7 +59,8 @@ def uv_version() -> str:
 
 
 def lock_digest() -> str:
-    digest = hashlib.sha256(uv_version().encode())
+    # The sync command counts too: a venv built with other flags is rebuilt.
+    digest = hashlib.sha256(f"{uv_version()} {sync_command('uv')}".encode())
     for name in LOCK_INPUTS:
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
