@@ -102,6 +102,26 @@ def test_on_a_machine_without_azure_tools_it_lists_what_is_missing(project):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_before_setup_it_says_to_run_setup(project, tmp_path_factory):
+    nowhere = tmp_path_factory.mktemp("no-venv-yet") / "venv"
+    env = {**os.environ, venv.VENV_VARIABLE: str(nowhere)}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "doctor"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    found = outcomes(result.stdout)
+    assert result.returncode == 1
+    assert found["venv present"] == found["venv matches uv.lock"] == "FAIL"
+    assert found["Azure config complete"] == "FAIL"
+    assert "run `invoke setup`" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 @pytest.fixture
 def configured(project: Path) -> Path:
     config = project / "conf" / "base" / "azureml.yml"

@@ -17,6 +17,7 @@ from workspace_tasks import venv
 AZURITE_VERSION = "3.35"  # 3.36+ needs Node 22; 3.35.x runs on Node 20
 DEFAULT_AZURITE_PREFIX = "/opt/azurite"  # as in .ci/run and tests/azurite.py
 NODE_MAJOR = 20
+NEEDS_VENV = "not checked: it is computed in the venv, which does not exist yet"
 INSTALL_AZ = "install the Azure CLI (https://aka.ms/install-azure-cli) or open the devcontainer"
 
 
@@ -107,9 +108,11 @@ def upload_set_problems(root: Path = venv.ROOT) -> list[str]:
 
 def check_upload_set() -> Check:
     name = "no symlink in the Azure ML upload set"
+    if not venv.bin_path("python").exists():
+        return Check(name, False, NEEDS_VENV, "run `invoke setup`")
     try:
         problems = upload_set_problems()
-    except Exit as error:  # computing it needs the venv
+    except Exit as error:
         return Check(name, False, str(error.message), "run `invoke setup`")
     return Check(
         name,
@@ -136,9 +139,11 @@ def missing_azure_settings(settings: dict[str, str]) -> dict[str, str]:
 
 def check_azure_config() -> tuple[Check, str | None]:
     """The config check, and the subscription it names (None while it names none)."""
+    if not venv.bin_path("python").exists():
+        return Check("Azure config complete", False, NEEDS_VENV, "run `invoke setup`"), None
     try:
         settings = read_azure_settings()
-    except Exit as error:  # unreadable, or no venv yet to read the YAML with
+    except Exit as error:
         detail = str(error.message or "conf/base/azureml.yml cannot be read")
         return Check("Azure config complete", False, detail, "run `invoke setup`"), None
     missing = missing_azure_settings(settings)
