@@ -5,11 +5,13 @@ import warnings
 from kedro_azureml_starter.azureml_hook import LazyAzureMLLocalRunHook
 from kedro_azureml_starter.hooks import ReportMetrics, RuntimeParamsCheck
 from kedro_azureml_starter.local_credentials import local_credential
+from kedro_azureml_starter.tracking import MlflowTracking
 
 # Kedro 1.7 itself calls this deprecated OmegaConf API; the warning is noise in every run.
 warnings.filterwarnings("ignore", "register_new_resolver", UserWarning)
 
-HOOKS = (RuntimeParamsCheck(), ReportMetrics(), LazyAzureMLLocalRunHook())
+# Kedro calls hooks last-registered first: MLflow's starts after the others have checked.
+HOOKS = (MlflowTracking(), RuntimeParamsCheck(), ReportMetrics(), LazyAzureMLLocalRunHook())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

@@ -4,6 +4,7 @@ from sklearn.linear_model import LogisticRegression
 
 from kedro_azureml_starter.pipelines.iris_pipeline.nodes import (
     evaluate_model,
+    plot_confusion_matrix,
     split_data,
     train_model,
 )
@@ -76,3 +77,21 @@ def test_evaluate_model_fails_on_an_unfitted_model(iris):
 
     with pytest.raises(ValueError, match="not fitted"):
         evaluate_model(LogisticRegression(), data_train, data_test)
+
+
+def test_plot_confusion_matrix_draws_the_three_classes(iris):
+    data_train, data_test = split_data(iris, SPLIT)
+    predictions, _ = evaluate_model(train_model(data_train, MODEL), data_train, data_test)
+
+    figure = plot_confusion_matrix(predictions)
+
+    (axes,) = figure.axes
+    matrix = axes.images[0].get_array()
+    assert matrix.shape == (3, 3)
+    assert matrix.sum() == len(predictions) == 30
+    assert matrix.trace() == (predictions["predictions"] == predictions["y_true"]).sum()
+    assert [label.get_text() for label in axes.get_xticklabels()] == [
+        "setosa",
+        "versicolor",
+        "virginica",
+    ]

@@ -5,7 +5,7 @@ from kedro_azureml_starter.pipelines.iris_pipeline import create_pipeline
 from kedro_azureml_starter.pipelines.iris_pipeline.schemas import ModelParams, SplitParams
 
 
-def test_pipeline_turns_raw_iris_into_predictions_and_metrics(iris):
+def test_pipeline_turns_raw_iris_into_metrics_and_a_confusion_matrix(iris):
     catalog = DataCatalog(
         {
             "iris": MemoryDataset(iris),
@@ -16,14 +16,15 @@ def test_pipeline_turns_raw_iris_into_predictions_and_metrics(iris):
 
     outputs = SequentialRunner().run(create_pipeline(), catalog)
 
-    predictions = outputs["predictions"].load()
     metrics = outputs["metrics"].load()
-    assert len(predictions) == 30
-    assert metrics["test_accuracy"] == (predictions["predictions"] == predictions["y_true"]).mean()
+    matrix = outputs["confusion_matrix"].load().axes[0].images[0].get_array()
+    assert matrix.shape == (3, 3)
+    assert matrix.sum() == 30  # the test rows
+    assert metrics["test_accuracy"] == matrix.trace() / matrix.sum()
     assert metrics["test_accuracy"] >= 0.9
 
 
 def test_pipeline_has_the_seed_steps_in_order():
     names = [node.name for node in create_pipeline().nodes]
 
-    assert names == ["split_data", "train_model", "evaluate_model"]
+    assert names == ["split_data", "train_model", "evaluate_model", "plot_confusion_matrix"]

@@ -1,7 +1,9 @@
 """The steps of the seed's `train.py`, as pure functions."""
 
 import pandas as pd
+from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.model_selection import train_test_split
 
 from .schemas import FEATURES, TARGET, ModelParams, SplitParams
@@ -39,3 +41,18 @@ def evaluate_model(
         "test_accuracy": float(model.score(x_test, data_test[TARGET])),
     }
     return predictions, metrics
+
+
+def plot_confusion_matrix(predictions: pd.DataFrame) -> Figure:
+    """Draw how the test rows of each true species (rows) were predicted (columns)."""
+    # A Figure of its own, not pyplot's global state: nothing lingers after the call.
+    figure = Figure(figsize=(5.5, 4.5), layout="constrained")
+    ConfusionMatrixDisplay.from_predictions(
+        predictions["y_true"],
+        predictions["predictions"],
+        ax=figure.subplots(),
+        cmap="Blues",
+        colorbar=False,
+    )
+    figure.axes[0].set_title("Test set: true vs predicted species")
+    return figure

@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Pipeline, node, pipeline
 
-from .nodes import evaluate_model, split_data, train_model
+from .nodes import evaluate_model, plot_confusion_matrix, split_data, train_model
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -26,6 +26,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=["model", "data_train", "data_test"],
                 outputs=["predictions", "metrics"],
                 name="evaluate_model",
+            ),
+            node(
+                plot_confusion_matrix,
+                inputs="predictions",
+                outputs="confusion_matrix",
+                name="plot_confusion_matrix",
             ),
         ]
     )
