@@ -39,7 +39,10 @@ def quiet(c: Context, command: str):
 
 
 def satisfies(version: tuple[int, ...], specifier: str) -> bool:
-    """`version` against a PEP 440 specifier set of plain release numbers, e.g. '>=3.11,<3.12'."""
+    """`version` against a PEP 440 specifier set of plain release numbers, e.g. '>=3.11,<3.12'.
+
+    By hand because `packaging` lives in the venv, and doctor must run before it exists.
+    """
     compare = {
         ">=": tuple.__ge__,
         "<=": tuple.__le__,
