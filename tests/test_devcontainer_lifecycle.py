@@ -146,3 +146,45 @@ def test_the_lifecycle_scripts_build_the_venv_outside_the_workspace_once(
         check=True,
     )
     assert Path(package.stdout.strip()).is_relative_to(workspace / "src")
+
+
+@pytest.mark.parametrize(
+    ("az", "warning"),
+    [
+        (None, "the Azure CLI (az) is not installed"),
+        ("exit 1", "Fix: az extension add --name ml"),  # what `extension show` does without it
+        ("exit 0", None),
+    ],
+)
+def test_post_create_says_when_the_ml_extension_is_missing(tmp_path, az, warning):
+    """The azure-cli feature skips a failed `ml` install silently; post-create does not."""
+    shutil.copytree(ROOT / ".devcontainer", tmp_path / ".devcontainer")  # no .git: no hooks
+    stand_ins = tmp_path / "bin"
+    stand_ins.mkdir()
+    if az:
+        (stand_ins / "az").write_text(f"#!/usr/bin/env bash\n{az}\n")
+        (stand_ins / "az").chmod(0o755)
+    path = os.pathsep.join(
+        [
+            str(stand_ins),
+            *(
+                d
+                for d in os.environ["PATH"].split(os.pathsep)
+                if d and not (Path(d) / "az").exists()
+            ),
+        ]
+    )
+
+    result = subprocess.run(
+        [str(tmp_path / ".devcontainer" / "post-create.sh")],
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    if warning:
+        assert warning in result.stderr
+    else:
+        assert result.stderr == ""
+    assert "invoke doctor" in result.stdout
