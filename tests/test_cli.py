@@ -144,3 +144,11 @@ def test_verbose_shows_the_traceback(ran_project):
 
     assert result.exit_code != 0
     assert "ParameterValidationError" in repr(result.exception)
+
+
+def test_an_environment_without_a_folder_is_refused_with_nothing_lost(ran_project):
+    before = outputs(ran_project)
+
+    result = kedro_run(ran_project, "--env", "staging")
+
+    assert_refused_and_nothing_lost(result, ["conf/staging", "--env"], ran_project, before)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import click
-from kedro.config import OmegaConfigLoader
+from kedro.config import MissingConfigException, OmegaConfigLoader
 from kedro.framework.cli.project import run as kedro_run
 from kedro.framework.project import settings
 
@@ -42,8 +42,12 @@ def _filepaths(env: str | None, conf_source: str | None) -> dict[str, str]:
         env=env,
         **settings.CONFIG_LOADER_ARGS,
     )
+    try:
+        catalog = loader["catalog"]
+    except MissingConfigException:  # the error being explained may be this very one
+        return {}
     return {
         name: entry["filepath"]
-        for name, entry in loader["catalog"].items()
+        for name, entry in catalog.items()
         if isinstance(entry, dict) and "filepath" in entry
     }

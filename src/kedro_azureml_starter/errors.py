@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping
 
+from kedro.config import MissingConfigException
 from kedro.io.core import DatasetError
 from kedro.validation.exceptions import (
     CheckFailure,
@@ -36,6 +37,11 @@ def describe(exc: BaseException, filepaths: Mapping[str, str]) -> str | None:
 
     `filepaths` maps dataset names to the file each reads, as the catalog writes it.
     """
+    if isinstance(exc, MissingConfigException):
+        return (
+            f"{exc}. Create the folder (conf/local holds your own settings and never "
+            "leaves this machine), or pick an environment that exists with --env."
+        )
     if isinstance(exc, UnknownParameterError):
         return str(exc)
     if isinstance(exc, ParameterValidationError):
