@@ -5,9 +5,16 @@ Runs on the standard library and invoke alone, so it works before the venv exist
 
 from invoke import Collection
 
-from workspace_tasks import doctor, local
+from workspace_tasks import (
+    azure_config,
+    azure_image,
+    azure_jobs,
+    azure_upload,
+    doctor,
+    local,
+)
 
 namespace = Collection()
-for module in (local, doctor):
+for module in (local, doctor, azure_config, azure_upload, azure_image, azure_jobs):
     for task_ in Collection.from_module(module).tasks.values():
         namespace.add_task(task_)

@@ -6,8 +6,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a fresh clone holds that a run reads; data layers other than raw start empty.
-PROJECT_FILES = ("pyproject.toml", "uv.lock", ".pre-commit-config.yaml", ".telemetry", "tasks.py")
-PROJECT_DIRS = ("conf/base", "data/01_raw", "src", "workspace_tasks")
+PROJECT_FILES = (
+    *("pyproject.toml", "uv.lock", ".pre-commit-config.yaml", ".telemetry", "tasks.py"),
+    *(".amlignore", ".dockerignore", ".gitignore", "Dockerfile"),
+)
+PROJECT_DIRS = ("conf/base", "conf/cloud", "data/01_raw", "src", "workspace_tasks")
 
 
 @pytest.fixture

@@ -1,0 +1,31 @@
+"""kedro-viz's server for this project, in lite mode.
+
+`python -m workspace_tasks.in_venv.viz_server --host H --port P`. The same server as
+`kedro viz run --lite`, without what slows that down: loading every `kedro` CLI plugin,
+asking PyPI for a newer kedro-viz, and starting the server in a second process.
+"""
+
+import argparse
+from pathlib import Path
+
+from kedro_viz.server import run_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    run_server(
+        host=args.host,
+        port=args.port,
+        project_path=str(ROOT),
+        package_name="kedro_azureml_starter",
+        is_lite=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
