@@ -12,9 +12,10 @@ from workspace_tasks import (
     azure_upload,
     doctor,
     local,
+    servers,
 )
 
 namespace = Collection()
-for module in (local, doctor, azure_config, azure_upload, azure_image, azure_jobs):
+for module in (local, servers, doctor, azure_config, azure_upload, azure_image, azure_jobs):
     for task_ in Collection.from_module(module).tasks.values():
         namespace.add_task(task_)

@@ -10,6 +10,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 from PIL import Image
 
+from kedro_azureml_starter.pipelines.iris_pipeline.schemas import ModelParams
 from kedro_azureml_starter.tracking import EXPERIMENT, flatten, tracking_uri
 from tests.test_cli import kedro_run
 
@@ -41,6 +42,12 @@ def test_flatten_names_nested_parameters_with_dots():
         "model.solver": "lbfgs",
         "seed": 1,
     }
+
+
+def test_flatten_reads_the_groups_kedro_validated_into_pydantic_models():
+    params = {"model": ModelParams(solver="sag", C=0.5, random_state=1)}
+
+    assert flatten(params) == {"model.solver": "sag", "model.C": 0.5, "model.random_state": 1}
 
 
 def test_the_store_is_the_projects_unless_mlflow_tracking_uri_says_otherwise(monkeypatch):
