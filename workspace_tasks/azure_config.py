@@ -10,6 +10,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 from workspace_tasks import venv
+from workspace_tasks.azure_cli import require_az
 
 CONFIG = Path("conf") / "base" / "azureml.yml"
 CONFIGURE = "invoke azure-configure"
@@ -175,8 +176,6 @@ def ask(name: str, current: str) -> str:
 
 
 def subscription_from_az(c) -> str:
-    from workspace_tasks.azure_cli import require_az
-
     result = c.run(f"{require_az()} account show --query id --output tsv", hide=True, warn=True)
     if result.failed:
         raise Exit("`az account show` failed: sign in first with `invoke azure-login`.", code=2)
