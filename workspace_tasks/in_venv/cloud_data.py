@@ -65,12 +65,14 @@ def fetch_model(root: Path) -> None:
 def _where(data: DataCatalog, name: str, loaded: bool = False) -> str:
     """The dataset's path, with the version loaded (`loaded`) or the one just saved."""
     dataset = data[name]
-    path = str(dataset._describe().get("filepath", name))
-    if loaded and hasattr(dataset, "resolve_load_version"):
-        return f"{path}/{dataset.resolve_load_version()}"
-    if hasattr(dataset, "resolve_save_version"):
-        return f"{path}/{dataset.resolve_save_version()}"
-    return path
+    described = dataset._describe()
+    path = str(described.get("filepath", name))
+    if described.get("protocol") == "abfs":
+        path = f"abfs://{path}"
+    if described.get("version") is None:
+        return path
+    version = dataset.resolve_load_version() if loaded else dataset.resolve_save_version()
+    return f"{path}/{version}"
 
 
 def _root_cause(error: BaseException) -> BaseException:
