@@ -100,15 +100,20 @@ def viz_build_command() -> str:
     return shlex.join([str(venv.bin_path("kedro")), "viz", "build", "--include-previews"])
 
 
-def mlflow_ui_command(host: str, port: int, store: Path) -> str:
-    # MLflow 3 serves a file store only when asked to (it is in maintenance mode there).
-    return shlex.join(
-        [
-            *("env", "MLFLOW_ALLOW_FILE_STORE=true", str(venv.bin_path("mlflow")), "ui"),
-            *("--backend-store-uri", store.as_uri()),
-            *("--host", host, "--port", str(port), "--workers", "1"),
-        ]
-    )
+def mlflow_ui_command(host: str, port: int, store: Path, forwarded_from: str = "") -> str:
+    """`forwarded_from`: the domain of Codespaces' forwarded URLs, whose Host and Origin
+    headers MLflow's guard against DNS rebinding would otherwise refuse."""
+    args = [
+        # MLflow 3 serves a file store only when asked to (it is in maintenance mode there).
+        *("env", "MLFLOW_ALLOW_FILE_STORE=true", str(venv.bin_path("mlflow")), "ui"),
+        *("--backend-store-uri", store.as_uri()),
+        *("--host", host, "--port", str(port), "--workers", "1"),
+    ]
+    if forwarded_from:
+        local_hosts = "localhost,localhost:*,127.0.0.1,127.0.0.1:*"
+        args += ["--allowed-hosts", f"{local_hosts},*.{forwarded_from}"]
+        args += ["--cors-allowed-origins", f"http://localhost:*,https://*.{forwarded_from}"]
+    return shlex.join(args)
 
 
 HOST_HELP = "Interface to listen on (default: 0.0.0.0 in a container, else 127.0.0.1)."
@@ -157,4 +162,6 @@ def mlflow_ui(c, port=MLFLOW_PORT, host=None):
     venv.ensure(c)
     store = venv.ROOT / MLFLOW_STORE
     print(f"MLflow UI: http://localhost:{port}/ (the runs in {store})")
-    local.in_venv(c, mlflow_ui_command(host, int(port), store), "The MLflow UI stopped (above).")
+    forwarded_from = os.environ.get("GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN", "")
+    command = mlflow_ui_command(host, int(port), store, forwarded_from)
+    local.in_venv(c, command, "The MLflow UI stopped (above).")

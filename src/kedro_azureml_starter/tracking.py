@@ -79,7 +79,11 @@ class MlflowTracking:
     def after_node_run(self, outputs: dict[str, Any]) -> None:
         for name, value in outputs.items():
             if name == self._metrics_dataset and isinstance(value, Mapping):
-                self._metrics |= {METRIC_NAMES.get(k, k): float(v) for k, v in value.items()}
+                self._metrics |= {
+                    METRIC_NAMES.get(k, k): float(v)
+                    for k, v in value.items()
+                    if isinstance(v, int | float) and not isinstance(v, bool)
+                }
             elif name in self._figures:
                 self._outputs[name] = value
 
@@ -99,7 +103,7 @@ class MlflowTracking:
             from mlflow.entities import Metric, Param, RunTag
             from mlflow.tracking import MlflowClient
 
-            if uri.startswith("file:"):
+            if uri.startswith("file:") or "://" not in uri:
                 # MLflow 3 keeps the file store in maintenance mode behind this switch; it
                 # needs no database and keeps a run's params, metrics and artifacts in one
                 # folder that the UI (`invoke mlflow-ui`) reads as it is.

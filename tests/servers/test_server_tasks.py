@@ -102,3 +102,12 @@ def test_servers_are_reachable_from_outside_only_in_a_container(
         monkeypatch.setenv(marker, "true")
 
     assert servers.default_host() == expected
+
+
+def test_mlflow_ui_accepts_codespaces_forwarded_urls():
+    args = shlex.split(servers.mlflow_ui_command("0.0.0.0", 5000, Path("/p"), "app.github.dev"))
+
+    hosts = args[args.index("--allowed-hosts") + 1].split(",")
+    origins = args[args.index("--cors-allowed-origins") + 1].split(",")
+    assert {"localhost:*", "*.app.github.dev"} <= {*hosts}
+    assert "https://*.app.github.dev" in origins
