@@ -5,10 +5,8 @@ MLFLOW_TRACKING_URI (and MLFLOW_RUN_ID for each step), the same calls log to the
 workspace through azureml-mlflow.
 """
 
-import contextlib
 import logging
 import os
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,13 +55,9 @@ class MlflowTracking:
     ) -> None:
         self._metrics_dataset = metrics_dataset
         self._figures = dict(figures or {"confusion_matrix": "confusion_matrix.png"})
-        self._import: threading.Thread | None = None
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
-        # mlflow takes seconds to import: do it while the nodes run, not after them.
-        self._import = threading.Thread(target=_import_mlflow, daemon=True)
-        self._import.start()
         read = {name.removeprefix("params:") for name in pipeline.inputs() if "params:" in name}
         parameters = catalog.load("parameters") if "parameters" in catalog else {}
         self._params = flatten({k: v for k, v in parameters.items() if k in read})
@@ -99,7 +93,8 @@ class MlflowTracking:
     def _log(self, status: str) -> None:
         uri = tracking_uri(self._project)
         try:
-            self._import.join()
+            # Imported here, not at the top: `import mlflow` takes a second or more, which
+            # only a run that logs should pay (not kedro-viz, not a notebook's start).
             from mlflow.entities import Metric, Param, RunTag
             from mlflow.tracking import MlflowClient
 
@@ -146,9 +141,3 @@ class MlflowTracking:
                 type(exc).__name__,
                 reason,
             )
-
-
-def _import_mlflow() -> None:
-    # A failure shows again, and is reported, when _log imports it.
-    with contextlib.suppress(Exception):
-        import mlflow  # noqa: F401
