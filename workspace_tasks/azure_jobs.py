@@ -7,7 +7,7 @@ import sys
 
 from invoke import Context, Exit, task
 
-from workspace_tasks import venv
+from workspace_tasks import local, venv
 from workspace_tasks.azure_cli import require_az, require_login
 from workspace_tasks.azure_config import require_settings
 from workspace_tasks.azure_image import environment_ref, is_registered
@@ -92,10 +92,7 @@ def no_browser() -> bool:
 
 def in_venv(c: Context, command: str, failure: str) -> None:
     venv.ensure(c)
-    with c.cd(str(venv.ROOT)):
-        result = c.run(command, env=venv.environment(), warn=True, pty=False)
-    if result.failed:
-        raise Exit(failure, code=result.exited or 1)
+    local.in_venv(c, command, failure)
 
 
 @task(help={"device-code": "Sign in with a code on another device (default where no browser)."})
@@ -157,12 +154,18 @@ def preflight(c: Context, settings: dict[str, str]) -> str:
         "pipeline": "Pipeline to run (default: all of them).",
         "params": 'Override parameters, Kedro style: "model.C=0.5".',
         "wait": "Wait until the job finishes and exit with its result.",
+        "rehearse": "First rehearse the steps here in sandboxes (`invoke azure-rehearse`).",
     }
 )
-def azure_run(c, pipeline=None, params=None, wait=False):
+def azure_run(c, pipeline=None, params=None, wait=False, rehearse=False):
     """Submit the pipeline to Azure ML with the cloud env and the lock's environment."""
     settings = require_settings()
     env_ref = preflight(c, settings)
+    if rehearse:
+        # Imported here: azure_rehearse builds on this module's compile command.
+        from workspace_tasks.azure_rehearse import rehearse as rehearse_here
+
+        rehearse_here(c, settings, pipeline, params)
     in_venv(
         c,
         run_command(settings, env_ref, pipeline, params, wait),
