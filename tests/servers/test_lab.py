@@ -60,6 +60,7 @@ def test_the_exploration_notebook_runs_after_a_pipeline_run(ran_project):
     text = "\n".join(
         output.get("text", "") + output.get("data", {}).get("text/plain", "") for output in outputs
     )
+    assert "Kedro session" in text  # `session` and `context` are there
     assert "LogisticRegression" in text  # the model, loaded from the catalog
     assert "test_accuracy" in text
     images = [output for output in outputs if "image/png" in output.get("data", {})]
