@@ -121,6 +121,8 @@ def read_settings(root: Path | None = None) -> dict[str, str]:
     """The settings as azureml.yml holds them (YAML is read in the venv)."""
     root = root or venv.ROOT
     venv.check_outside_repo(venv.venv_path())
+    if not venv.bin_path("python").exists():
+        raise Exit(f"No virtual environment at {venv.venv_path()} yet: run `invoke setup`.", code=2)
     result = subprocess.run(
         [str(venv.bin_path("python")), "-m", "workspace_tasks.in_venv.azure_settings", str(root)],
         cwd=venv.ROOT,

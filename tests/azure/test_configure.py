@@ -112,3 +112,11 @@ def test_the_shipped_settings_are_placeholders():
     missing = azure_config.missing_settings(azure_config.read_settings())
 
     assert set(missing) == set(azure_config.SETTINGS) - set(azure_config.DEFAULTS)
+
+
+def test_before_setup_the_tasks_say_to_run_it(unconfigured, monkeypatch, tmp_path_factory):
+    monkeypatch.setenv(venv.VENV_VARIABLE, str(tmp_path_factory.mktemp("elsewhere") / "no-venv"))
+
+    with pytest.raises(Exit, match="invoke setup") as error:
+        azure_jobs.azure_run(MockContext())
+    assert error.value.code == 2
