@@ -64,3 +64,9 @@ def test_the_dockerfiles_install_is_the_run_time_group_at_the_venvs_versions(tmp
     assert {"kedro", "kedro-azureml", "adlfs", "azure-ai-ml", "scikit-learn"} <= set(image)
     assert not {"pytest", "ruff", "jupyterlab", "pre-commit", "kedro-viz", "invoke"} & set(image)
     assert all(local[name] == version for name, version in image.items())
+
+
+def test_the_image_uses_the_uv_version_pyproject_requires():
+    (tag,) = re.findall(r"ghcr\.io/astral-sh/uv:(\S+) ", DOCKERFILE)
+
+    assert tag == venv.uv_version()
