@@ -9,6 +9,7 @@ from workspace_tasks import (
     azure_config,
     azure_image,
     azure_jobs,
+    azure_rehearse,
     azure_upload,
     doctor,
     local,
@@ -16,6 +17,15 @@ from workspace_tasks import (
 )
 
 namespace = Collection()
-for module in (local, servers, doctor, azure_config, azure_upload, azure_image, azure_jobs):
+for module in (
+    local,
+    servers,
+    doctor,
+    azure_config,
+    azure_upload,
+    azure_image,
+    azure_jobs,
+    azure_rehearse,
+):
     for task_ in Collection.from_module(module).tasks.values():
         namespace.add_task(task_)
