@@ -35,6 +35,8 @@ def copy_project(target: Path) -> Path:
 
 def rehearse(project: Path, monkeypatch, **options) -> None:
     monkeypatch.setattr(venv, "ROOT", project)
+    # The venv is this interpreter's; a sync from a project copy would repoint it there.
+    monkeypatch.setattr(venv, "ensure", lambda c: venv.venv_path())
     monkeypatch.chdir(project)
     # pytest's captured stdin cannot be read; the steps need none.
     context = Context(Config(overrides={"run": {"in_stream": False}}))

@@ -90,6 +90,7 @@ def step_environment(step: Step, home: Path) -> dict[str, str]:
             [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
         ),
         "HOME": str(home),
+        "TMPDIR": str(home / "tmp"),  # not the shared /tmp, another way for steps to meet
         "LANG": "C.UTF-8",
         # The workspace's own setting, not the laptop's: keeps Kedro from asking for consent.
         "KEDRO_DISABLE_TELEMETRY": "true",
@@ -110,7 +111,7 @@ def run_step(step: Step, root: Path, files: list[str], workdir: Path) -> Path:
     for relative in files:
         (code / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / relative, code / relative)
-    home.mkdir(parents=True)
+    (home / "tmp").mkdir(parents=True)
     folders = {}
     for name, (producer, output) in step.inputs.items():
         # A copy, as a consumer must not change what its producer wrote.
@@ -213,6 +214,9 @@ def rehearse(job: Path, root: Path, workdir: Path, create_container: bool = Fals
             break
     print(table(steps))
     failed = next((step for step in steps if step.status.startswith("failed")), None)
+    if any(size == 0 for step in steps if step.status == "ok" for size in step.written.values()):
+        print("(0 bytes: the step saved that dataset through the cloud catalog; its output")
+        print(" folder only orders the steps, as on Azure ML.)")
     if failed is None:
         print(f"All {len(steps)} steps passed, each in its own sandbox.")
         return 0
