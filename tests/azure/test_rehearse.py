@@ -184,11 +184,18 @@ def test_a_step_cannot_see_what_an_earlier_step_left_in_its_working_directory(
     configure(project)
     plant_pipeline(project, "scratch", SCRATCH_FILE)
     with running_azurite(monkeypatch) as server, pytest.raises(Exit):
-        rehearse(project, monkeypatch, pipeline="scratch", storage=server.connection_string)
+        rehearse(
+            project, monkeypatch, pipeline="scratch", storage=server.connection_string, keep=True
+        )
     out = capfd.readouterr().out
     assert re.search(r"^write_scratch +ok", out, re.MULTILINE), out
     assert "Step read_scratch failed" in out
     assert "scratch.txt" in out
+    kept = Path(re.search(r"^Sandboxes kept in (.+)$", out, re.MULTILINE)[1])
+    assert (kept / "write_scratch/code/scratch.txt").is_file()
+    assert not (kept / "read_scratch/code/scratch.txt").exists()
+    assert (kept / "read_scratch/inputs/written/written.pickle").is_file()  # wired, not shared
+    shutil.rmtree(kept)
 
 
 def test_each_placeholder_becomes_its_folder_and_an_unknown_one_is_named():
