@@ -247,3 +247,23 @@ def test_azure_run_submits_nothing_when_the_rehearsal_fails(monkeypatch):
     with pytest.raises(Exit, match="rehearsal failed"):
         azure_jobs.azure_run(c, rehearse=True)
     assert not any(" run " in command for command in commands(c))
+
+
+def test_without_azurite_it_says_how_to_install_it_or_to_pass_storage(configured, monkeypatch):
+    monkeypatch.setattr(azurite, "program", lambda: None)
+
+    with pytest.raises(Exit, match=r"npm install .*azurite@3\.35\.x.*--storage") as error:
+        azure_rehearse.azure_rehearse(MockContext())
+    assert error.value.code == 2
+
+
+def test_unreachable_storage_is_one_clear_message(project, monkeypatch, capfd):
+    configure(project)
+    dead = azurite.connection_string(azurite.free_port())
+
+    with pytest.raises(Exit):
+        rehearse(project, monkeypatch, storage=dead)
+
+    err = capfd.readouterr().err
+    assert "Staging the raw data failed: Cannot reach the blob storage" in err
+    assert "Traceback" not in err
