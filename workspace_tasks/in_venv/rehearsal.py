@@ -137,7 +137,7 @@ def run_step(step: Step, root: Path, files: list[str], workdir: Path) -> Path:
     return log
 
 
-def local_paths(root: Path, create_container: bool) -> dict[str, str]:
+def stage_raw_data(root: Path, create_container: bool) -> dict[str, str]:
     """Stage the raw data into the cloud storage as `invoke azure-data` does.
 
     Returns the cloud catalog's datasets that still point at a local path: a raw dataset
@@ -177,8 +177,8 @@ def at_fault(log_text: str, root: Path, on_disk: dict[str, str], files: list[str
             )
     for variable in set(re.findall(r"KeyError: '(\w+)'", log_text)) & set(os.environ):
         found.append(
-            f"environment variable {variable} is set on this machine but not in the step: "
-            "declare it for the job (`kedro azureml run --env-var`) or put it in the configuration."
+            f"environment variable {variable} is set on this machine, but a step on Azure ML has "
+            "only the variables its job declares: read the value from conf/cloud instead."
         )
     return found
 
@@ -203,7 +203,7 @@ def rehearse(job: Path, root: Path, workdir: Path, create_container: bool = Fals
         raise RehearsalError("\n".join(["The code upload is not safe:", *found["problems"]]))
     files = list(found["files"])
     try:
-        on_disk = local_paths(root, create_container)
+        on_disk = stage_raw_data(root, create_container)
     except Exception as error:  # one clear line instead of a traceback
         explained = cloud_data.explain(error, root)
         raise RehearsalError(f"Staging the raw data failed: {explained}") from None
