@@ -11,6 +11,7 @@ from workspace_tasks import (
     azure_jobs,
     azure_rehearse,
     azure_upload,
+    bench,
     doctor,
     local,
     servers,
@@ -26,6 +27,7 @@ for module in (
     azure_image,
     azure_jobs,
     azure_rehearse,
+    bench,
 ):
     for task_ in Collection.from_module(module).tasks.values():
         namespace.add_task(task_)

@@ -1,10 +1,13 @@
+# The seed tutorial's train.py, verbatim but for one change: the CSV path is an argument.
+import sys
+
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 
 def main() -> None:
-    df = pd.read_csv("iris.csv")
+    df = pd.read_csv(sys.argv[1] if len(sys.argv) > 1 else "iris.csv")
 
     data_train, data_test = train_test_split(
         df, test_size=0.2, stratify=df["species"], random_state=42

@@ -1,0 +1,390 @@
+"""Time and memory of the workspace's commands, as ratios to the seed's train.py.
+
+Each measurement pairs a command with `train_baseline.py` on the same data, in the same
+run, on this machine; the table reports medians, min-max and the ratio of the medians.
+`invoke bench` runs it; `--smoke` runs every row once at small size without writing.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "benchmarks" / "train_baseline.py"
+RAW = Path("data/01_raw/iris.csv")
+EXAMPLE_SETTINGS = (
+    "--subscription-id=01234567-89ab-cdef-0123-456789abcdef",
+    "--resource-group=rg-bench",
+    "--workspace=mlw-bench",
+    "--cluster=cpu-cluster",
+    "--training-cluster=cpu-cluster",
+    "--storage-account=stbench",
+    "--storage-container=bench",
+    "--registry=acrbench",
+    "--environment=kedro-azureml-starter",
+    "--experiment=kedro-azureml-starter",
+)
+
+# A child that runs a command and reports its wall time and the peak RSS of its largest
+# process: RUSAGE_CHILDREN covers every descendant the child waited for.
+_MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+seconds = time.perf_counter() - started
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": done.returncode, "seconds": seconds, "peak_mb": peak_kb / 1024,
+                  "log": done.stderr[-3000:]}))
+"""
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+
+
+def measure(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one run of `command`; fail loudly if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    if report["code"] != 0:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{report['log']}")
+    return report["seconds"], report["peak_mb"]
+
+
+def iris_shaped(rows: int, seed: int = 0) -> pd.DataFrame:
+    """Synthetic rows with the shipped iris's columns and per-species means and spreads."""
+    iris = pd.read_csv(ROOT / RAW)
+    by_species = iris.groupby("species")
+    means, spreads = by_species.mean(), by_species.std()
+    rng = np.random.default_rng(seed)
+    species = rng.choice(means.index.to_numpy(), size=rows)
+    values = rng.normal(means.loc[species].to_numpy(), spreads.loc[species].to_numpy())
+    data = pd.DataFrame(np.round(np.clip(values, 0.1, None), 1), columns=means.columns)
+    data["species"] = species
+    return data
+
+
+def project_copy(workdir: Path, rows: int | None) -> Path:
+    """The tracked files, as a fresh clone has them, with `rows` rows of raw data."""
+    project = workdir / f"project-{rows or 'shipped'}"
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    for name in filter(None, tracked):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, project / name)
+    if rows is not None:
+        iris_shaped(rows).to_csv(project / RAW, index=False)
+    return project
+
+
+def invoke(*args: str) -> list[str]:
+    return [sys.executable, "-m", "invoke", *args]
+
+
+def baseline(project: Path) -> list[str]:
+    return [sys.executable, str(BASELINE), str(project / RAW)]
+
+
+def paired(
+    repeats: int, project: Path, env: dict[str, str], command: list[str]
+) -> tuple[Sample, Sample]:
+    """Alternate the baseline and `command`, so both see the same machine."""
+    seed, ours = Sample(), Sample()
+    for _ in range(repeats):
+        for sample, cmd in ((seed, baseline(project)), (ours, command)):
+            seconds, peak = measure(cmd, project, env)
+            sample.seconds.append(seconds)
+            sample.peak_mb.append(peak)
+    return seed, ours
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def viz_until_api(project: Path, env: dict[str, str], timeout: float = 180) -> float:
+    """Seconds from `invoke viz` to kedro-viz's API answering."""
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        invoke("viz", "--port", str(port)),
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        while time.perf_counter() - started < timeout:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/main", timeout=2):
+                    return time.perf_counter() - started
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("invoke viz exited before its API answered") from None
+                time.sleep(0.1)
+        raise SystemExit(f"kedro-viz did not answer within {timeout} s")
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait()
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.lstat().st_size for p in path.rglob("*") if not p.is_symlink()) / 2**20
+
+
+def runtime_venv_mb(workdir: Path, env: dict[str, str]) -> float:
+    """Size of a venv holding only the run-time group: the Azure ML image's payload."""
+    target = workdir / "runtime-venv"
+    subprocess.run(
+        ["uv", "sync", "--frozen", "--no-dev", "--no-install-project", "--compile-bytecode"],
+        cwd=ROOT,
+        env={**env, "UV_PROJECT_ENVIRONMENT": str(target)},
+        check=True,
+        capture_output=True,
+    )
+    return folder_mb(target)
+
+
+@dataclass
+class Row:
+    what: str
+    target: str
+    value: float
+    ratio_limit: float | None = None  # a ratio target, or None for an absolute one
+    absolute_limit: float | None = None
+    detail: str = ""
+
+    @property
+    def met(self) -> bool:
+        limit = self.ratio_limit if self.ratio_limit is not None else self.absolute_limit
+        return self.value <= limit
+
+
+def spread(values: list[float], unit: str) -> str:
+    return (
+        f"{statistics.median(values):.2f} {unit} ({min(values):.2f}-{max(values):.2f})"
+        if len(values) > 1
+        else f"{values[0]:.2f} {unit}"
+    )
+
+
+def ratio_rows(label: str, seed: Sample, ours: Sample, time_limit: float, mem_limit: float):
+    def row(kind: str, attribute: str, unit: str, limit: float) -> Row:
+        a, b = getattr(ours, attribute), getattr(seed, attribute)
+        return Row(
+            f"{label}: {kind}",
+            f"≤ {limit}x",
+            statistics.median(a) / statistics.median(b),
+            ratio_limit=limit,
+            detail=f"{spread(a, unit)} vs train.py {spread(b, unit)}",
+        )
+
+    return [
+        row("wall time", "seconds", "s", time_limit),
+        row("peak memory", "peak_mb", "MB", mem_limit),
+    ]
+
+
+def run(args: argparse.Namespace) -> list[Row]:
+    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
+    repeats = 1 if args.smoke else args.repeats
+    rows: list[Row] = []
+    curve: list[tuple[int, Sample, Sample]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        shipped = project_copy(workdir, None)
+        seed, ours = paired(repeats, shipped, env, invoke("run-local"))
+        rows += ratio_rows("`invoke run-local`, shipped data", seed, ours, 1.4, 1.3)
+        curve.append((150, seed, ours))
+
+        viz = [viz_until_api(shipped, env) for _ in range(repeats)]
+        rows.append(
+            Row(
+                "`invoke viz` until the API answers",
+                "≤ 2.5x",
+                statistics.median(viz) / statistics.median(seed.seconds),
+                ratio_limit=2.5,
+                detail=f"{spread(viz, 's')} vs train.py {spread(seed.seconds, 's')}",
+            )
+        )
+        if args.compile:
+            # Compiling needs filled-in settings, not a workspace: any valid names do.
+            measure(invoke("azure-configure", "--no-input", *EXAMPLE_SETTINGS), shipped, env)
+            compiled = Sample()
+            for _ in range(repeats):
+                seconds, _ = measure(invoke("azure-compile"), shipped, env)
+                compiled.seconds.append(seconds)
+            rows.append(
+                Row(
+                    "`invoke azure-compile`",
+                    "≤ 2.0x",
+                    statistics.median(compiled.seconds) / statistics.median(seed.seconds),
+                    ratio_limit=2.0,
+                    detail=f"{spread(compiled.seconds, 's')} vs train.py "
+                    f"{spread(seed.seconds, 's')}",
+                )
+            )
+        noop = [measure(invoke("setup"), shipped, env)[0] for _ in range(max(repeats, 3))]
+        rows.append(
+            Row(
+                "`invoke setup` with nothing to do",
+                "≤ 1.5 s",
+                statistics.median(noop),
+                absolute_limit=1.5,
+                detail=spread(noop, "s"),
+            )
+        )
+        for size in args.rows:
+            project = project_copy(workdir, size)
+            seed, ours = paired(repeats, project, env, invoke("run-local"))
+            curve.append((size, seed, ours))
+            if size >= 1_000_000:
+                rows += ratio_rows(f"{size:,} rows", seed, ours, 1.15, 1.5)
+            shutil.rmtree(project)
+
+        runtime = runtime_venv_mb(workdir, env)
+        full = folder_mb(Path(env.get("UV_PROJECT_ENVIRONMENT", "")))
+        rows.append(
+            Row(
+                "run-time group installed (the image's payload)",
+                "≤ 60% of the workspace venv",
+                runtime / full,
+                ratio_limit=0.6,
+                detail=f"{runtime:.0f} MB of {full:.0f} MB",
+            )
+        )
+    if not args.smoke:
+        write_report(rows, curve)
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| what | target | measured | ratio | met |", "|---|---|---|---|---|"]
+    for row in rows:
+        value = f"{row.value:.2f} s" if row.absolute_limit is not None else f"{row.value:.2f}x"
+        if row.what.startswith("run-time group"):
+            value = f"{row.value:.0%}"
+        lines.append(
+            f"| {row.what} | {row.target} | {row.detail} | {value} | {'yes' if row.met else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(curve: list[tuple[int, Sample, Sample]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [size for size, _, _ in curve]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for axis, attribute, label in (
+        (left, "seconds", "wall time (s)"),
+        (right, "peak_mb", "peak RSS (MB)"),
+    ):
+        for index, name in ((1, "train.py"), (2, "invoke run-local")):
+            axis.plot(
+                sizes,
+                [statistics.median(getattr(c[index], attribute)) for c in curve],
+                "o-",
+                label=name,
+            )
+        axis.set(xscale="log", yscale="log", xlabel="rows", ylabel=label)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def write_report(rows: list[Row], curve: list[tuple[int, Sample, Sample]]) -> None:
+    plot(curve, ROOT / "benchmarks" / "scale.png")
+    curve_lines = [
+        "| rows | train.py | invoke run-local | train.py RSS | run-local RSS |",
+        "|---|---|---|---|---|",
+    ]
+    for size, seed, ours in curve:
+        curve_lines.append(
+            f"| {size:,} | {statistics.median(seed.seconds):.1f} s | "
+            f"{statistics.median(ours.seconds):.1f} s | {statistics.median(seed.peak_mb):.0f} MB | "
+            f"{statistics.median(ours.peak_mb):.0f} MB |"
+        )
+    (ROOT / "benchmarks" / "README.md").write_text(
+        REPORT.format(
+            machine=f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+            date=time.strftime("%Y-%m-%d"),
+            table=table(rows),
+            curve="\n".join(curve_lines),
+        )
+    )
+
+
+REPORT = """# Benchmarks
+
+Written by `invoke bench` on {date} ({machine}); do not edit by hand.
+
+Every figure pairs a command with the seed tutorial's `train.py` (`train_baseline.py`,
+verbatim but for taking the CSV path as an argument), run alternately on the same data
+in the same run. Medians, with min-max in brackets; ratios are median over median.
+
+{table}
+
+## Scale curve
+
+Iris-shaped synthetic data (same columns and per-species distributions, seeded).
+
+{curve}
+
+![time and memory against rows](scale.png)
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=5, help="Paired runs per row.")
+    parser.add_argument(
+        "--rows",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[10_000, 100_000, 1_000_000, 10_000_000],
+        help="Comma-separated sizes for the scale curve.",
+    )
+    parser.add_argument("--smoke", action="store_true", help="Once each, small, no report.")
+    parser.add_argument(
+        "--no-compile", dest="compile", action="store_false", help="Skip azure-compile."
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows = [1000]
+    rows = run(args)
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
