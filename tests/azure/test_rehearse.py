@@ -257,13 +257,14 @@ def test_without_azurite_it_says_how_to_install_it_or_to_pass_storage(configured
     assert error.value.code == 2
 
 
-def test_unreachable_storage_is_one_clear_message(project, monkeypatch, capfd):
-    configure(project)
+def test_unreachable_storage_is_one_clear_message(configured, monkeypatch, capsys, tmp_path):
+    """In this process: staging comes before the job is read, so no job is compiled."""
     dead = azurite.connection_string(azurite.free_port())
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", dead)
 
-    with pytest.raises(Exit):
-        rehearse(project, monkeypatch, storage=dead)
+    code = rehearsal.main([str(tmp_path / "no-job.yaml"), str(configured), str(tmp_path)])
 
-    err = capfd.readouterr().err
-    assert "Staging the raw data failed: Cannot reach the blob storage" in err
-    assert "Traceback" not in err
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("Staging the raw data failed: Cannot reach the blob storage")
+    assert len(err.splitlines()) == 1
