@@ -1,27 +1,29 @@
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# What a fresh clone holds that a run reads; data layers other than raw start empty.
-PROJECT_FILES = (
-    *("pyproject.toml", "uv.lock", ".pre-commit-config.yaml", ".telemetry", "tasks.py"),
-    *(".amlignore", ".dockerignore", ".gitignore", "Dockerfile"),
-)
-PROJECT_DIRS = ("conf/base", "conf/cloud", "data/01_raw", "src", "workspace_tasks")
+
+
+def copy_project(target: Path) -> Path:
+    """The files git tracks, copied as a fresh clone has them: data layers other than raw
+    start empty, and `conf/local` holds nothing but its placeholder."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    for name in filter(None, tracked.split("\0")):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    return target
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project, as a fresh clone has it, to run and to break."""
-    for name in PROJECT_FILES:
-        shutil.copy2(ROOT / name, tmp_path / name)
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "conf" / "local").mkdir()
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 @pytest.fixture

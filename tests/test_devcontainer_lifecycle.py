@@ -64,8 +64,6 @@ def container_environment(config: dict, home: Path) -> dict[str, str]:
 @pytest.fixture
 def workspace(project: Path) -> Path:
     """A fresh clone, as Codespaces mounts it."""
-    shutil.copy2(ROOT / "README.md", project / "README.md")  # the package's readme
-    shutil.copytree(ROOT / ".devcontainer", project / ".devcontainer")
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     return project
 

@@ -13,7 +13,7 @@ from invoke import Config, Context, Exit, MockContext, Result
 from tests.azure.azurite import CONTAINER, running_azurite, unavailable
 from tests.azure.settings import SETTINGS, configure
 from tests.azure.test_commands import az, commands, registered  # noqa: F401 (a fixture)
-from tests.conftest import PROJECT_DIRS, PROJECT_FILES, ROOT
+from tests.conftest import copy_project
 from tests.test_cli import kedro_run, model_versions
 from workspace_tasks import azure_jobs, azure_rehearse, azurite, venv
 from workspace_tasks.in_venv import rehearsal
@@ -22,14 +22,9 @@ FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 PARAMS = "model.C=0.5"
 
 
-def copy_project(target: Path) -> Path:
+def configured_copy(target: Path) -> Path:
     """A configured project copy, as the `project` and `configured` fixtures make one."""
-    for name in PROJECT_FILES:
-        shutil.copy2(ROOT / name, target / name)
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (target / "conf" / "local").mkdir()
-    configure(target)
+    configure(copy_project(target))
     return target
 
 
@@ -46,7 +41,7 @@ def rehearse(project: Path, monkeypatch, **options) -> None:
 @pytest.fixture(scope="module")
 def green(tmp_path_factory):
     """The shipped pipeline rehearsed against a test-owned Azurite, whose blobs stay to read."""
-    project = copy_project(tmp_path_factory.mktemp("green"))
+    project = configured_copy(tmp_path_factory.mktemp("green"))
     with pytest.MonkeyPatch.context() as monkeypatch, running_azurite(monkeypatch) as server:
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):

@@ -1,24 +1,18 @@
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_DIRS, PROJECT_FILES, ROOT
+from tests.conftest import copy_project
 
 
 @pytest.fixture(scope="session")
 def ran_project(tmp_path_factory) -> Path:
     """A fresh copy of the project, with its notebooks, after one `kedro run`: shared by
     the servers' tests, which only read it."""
-    project = tmp_path_factory.mktemp("ran-project")
-    for name in PROJECT_FILES:
-        shutil.copy2(ROOT / name, project / name)
-    for name in (*PROJECT_DIRS, "notebooks"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (project / "conf" / "local").mkdir()
+    project = copy_project(tmp_path_factory.mktemp("ran-project"))
     env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "MLFLOW_ALLOW_FILE_STORE": "true"}
     env.pop("MLFLOW_TRACKING_URI", None)
     run = subprocess.run(
