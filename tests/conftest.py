@@ -1,3 +1,4 @@
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +19,18 @@ def copy_project(target: Path) -> Path:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target / name)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _pythonpath_stays_as_it_was():
+    """Kedro's bootstrap_project() puts the project's src on PYTHONPATH for good; without
+    this, every later subprocess would import the package from an earlier test's copy."""
+    before = os.environ.get("PYTHONPATH")
+    yield
+    if before is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = before
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def outputs(project: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(project)): path.read_bytes()
         for path in sorted((project / "data").rglob("*"))
-        if path.is_file() and "01_raw" not in path.parts
+        if path.is_file() and "01_raw" not in path.parts and path.name != ".gitkeep"
     }
 
 
@@ -57,6 +57,17 @@ def test_a_second_run_keeps_the_first_model(ran_project):
     assert result.exit_code == 0, result.output
     first, second = model_versions(ran_project)
     assert (first.C, second.C) == (1.0, 0.5)
+
+
+def test_evaluate_model_alone_scores_the_latest_model_on_the_kept_split(ran_project):
+    metrics = ran_project / "data/08_reporting/metrics.json"
+    metrics.unlink()
+
+    result = kedro_run(ran_project, "--from-nodes", "evaluate_model")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(metrics.read_text())["test_accuracy"] == pytest.approx(29 / 30)
+    assert len(model_versions(ran_project)) == 1
 
 
 def _rewrite(transform):

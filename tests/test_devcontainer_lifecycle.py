@@ -143,7 +143,7 @@ def test_the_lifecycle_scripts_build_the_venv_outside_the_workspace_once(
         text=True,
         check=True,
     )
-    assert Path(package.stdout.strip()).is_relative_to(workspace / "src")
+    assert Path(package.stdout.strip()).is_relative_to(workspace / "src"), package.stdout
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from tests.azure.azurite import CONTAINER, running_azurite, unavailable
 from tests.azure.settings import SETTINGS, configure
 from tests.azure.test_commands import az, commands, registered  # noqa: F401 (a fixture)
 from tests.conftest import copy_project
-from tests.test_cli import kedro_run, model_versions
+from tests.test_cli import kedro_run, model_versions, outputs
 from workspace_tasks import azure_jobs, azure_rehearse, azurite, venv
 from workspace_tasks.in_venv import rehearsal
 
@@ -56,7 +56,7 @@ def test_the_shipped_pipeline_rehearses_green(green):
     assert re.search(r"^split_data .* data_train [1-9]\d*, data_test [1-9]", out, re.MULTILINE)
     assert "All 4 steps passed" in out
     assert server.filesystem().exists(f"{CONTAINER}/data/08_reporting/metrics.json")
-    assert not (project / "data" / "06_models").exists()  # nothing written to the project
+    assert outputs(project) == {}  # nothing written to the project
 
 
 def test_the_model_left_in_the_cloud_predicts_as_a_local_run(green, project, monkeypatch, iris):
