@@ -31,8 +31,26 @@ class RuntimeParamsCheck:
 
     @hook_impl
     def after_context_created(self, context) -> None:
+        self._loader = context.config_loader
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
+        given = _dotted_keys(run_params.get("runtime_params") or {})
+        if not given:
+            return  # most runs: no second read of the parameter files
+        known = self._file_parameters()
+        # Name only the outermost unknown key: `foo.bar=1` is reported as `foo`.
+        unknown = sorted(key for key in given - known if key.rpartition(".")[0] in known | {""})
+        if unknown:
+            raise UnknownParameterError(
+                f"Unknown parameter {', '.join(unknown)} in --params: no conf/*/parameters*.yml "
+                "defines it. Check the spelling; the parameters are: "
+                f"{', '.join(sorted(known))}."
+            )
+
+    def _file_parameters(self) -> set[str]:
         # The context's loader already holds the runtime params; read the files alone.
-        loader = context.config_loader
+        loader = self._loader
         files_only = OmegaConfigLoader(
             conf_source=loader.conf_source,
             env=loader.env,
@@ -40,21 +58,7 @@ class RuntimeParamsCheck:
             default_run_env=loader.default_run_env,
             config_patterns=loader.config_patterns,
         )
-        self._known = _dotted_keys(files_only["parameters"])
-
-    @hook_impl
-    def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
-        given = _dotted_keys(run_params.get("runtime_params") or {})
-        # Name only the outermost unknown key: `foo.bar=1` is reported as `foo`.
-        unknown = sorted(
-            key for key in given - self._known if key.rpartition(".")[0] in self._known | {""}
-        )
-        if unknown:
-            raise UnknownParameterError(
-                f"Unknown parameter {', '.join(unknown)} in --params: no conf/*/parameters*.yml "
-                "defines it. Check the spelling; the parameters are: "
-                f"{', '.join(sorted(self._known))}."
-            )
+        return _dotted_keys(files_only["parameters"])
 
 
 class ReportMetrics:
