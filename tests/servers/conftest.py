@@ -1,26 +1,16 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import copy_project
+from tests.servers.live import CHROMIUM, CHROMIUM_FLAGS, unavailable
 
 
-@pytest.fixture(scope="session")
-def ran_project(tmp_path_factory) -> Path:
-    """A fresh copy of the project, with its notebooks, after one `kedro run`: shared by
-    the servers' tests, which only read it."""
-    project = copy_project(tmp_path_factory.mktemp("ran-project"))
-    env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "true", "MLFLOW_ALLOW_FILE_STORE": "true"}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "kedro_azureml_starter"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    return project
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by playwright."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing: `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.servers.live import CHROMIUM, CHROMIUM_FLAGS, free_port, server, unavailable
+from tests.servers.live import free_port, server
 from workspace_tasks import servers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,18 +63,6 @@ def test_the_confusion_matrix_is_previewed_as_the_saved_image(viz, ran_project):
     assert details["preview_type"] == "ImagePreview"
     png = base64.b64decode(details["preview"])
     assert png == (ran_project / "data/08_reporting/confusion_matrix.png").read_bytes()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing: `apt-get install chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def test_chromium_draws_the_flowchart_and_previews_the_plot(viz, browser, tmp_path):

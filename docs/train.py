@@ -1,13 +1,10 @@
-# The seed tutorial's train.py, verbatim but for one change: the CSV path is an argument.
-import sys
-
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 
 def main() -> None:
-    df = pd.read_csv(sys.argv[1] if len(sys.argv) > 1 else "iris.csv")
+    df = pd.read_csv("iris.csv")
 
     data_train, data_test = train_test_split(
         df, test_size=0.2, stratify=df["species"], random_state=42
@@ -37,7 +34,6 @@ def evaluate_model(model: LogisticRegression, data_test: pd.DataFrame) -> pd.Dat
     accuracy = model.score(x, y)
 
     print(f"Test Accuracy: {accuracy}")
-
 
 if __name__ == "__main__":
     main()
