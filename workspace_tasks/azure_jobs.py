@@ -15,6 +15,9 @@ from workspace_tasks.azure_upload import require_clean_upload
 
 CLOUD_ENV = "cloud"
 COMPILED = "build/azureml/pipeline.yaml"
+# in_venv/compiled_job's exit code when the job was written but fails its checks (its own
+# CHECKS_FAILED; a test keeps the two equal). Any other failure is the compile's.
+CHECKS_FAILED = 3
 
 
 def params_json(params: str | None) -> str | None:
@@ -42,8 +45,12 @@ def in_venv_module(name: str) -> list[str]:
     return [str(venv.bin_path("python")), "-m", f"workspace_tasks.in_venv.{name}"]
 
 
+def kedro_azureml_args(action: str, *args: str) -> list[str]:
+    return ["azureml", "-e", CLOUD_ENV, action, *args]
+
+
 def kedro_azureml(action: str, *args: str) -> str:
-    return shlex.join([str(venv.bin_path("kedro")), "azureml", "-e", CLOUD_ENV, action, *args])
+    return shlex.join([str(venv.bin_path("kedro")), *kedro_azureml_args(action, *args)])
 
 
 def pipeline_args(pipeline: str | None, params: str | None) -> list[str]:
@@ -53,14 +60,24 @@ def pipeline_args(pipeline: str | None, params: str | None) -> list[str]:
     return args
 
 
+def compile_args(env_ref: str, output: str, pipeline=None, params=None) -> list[str]:
+    """The `kedro` arguments that write the job, on the environment `env_ref`, to `output`."""
+    args = ["--aml-env", env_ref, "--output", output, *pipeline_args(pipeline, params)]
+    return kedro_azureml_args("compile", *args)
+
+
 def compile_command(env_ref: str, output: str, pipeline=None, params=None) -> str:
-    return kedro_azureml(
-        "compile", "--aml-env", env_ref, "--output", output, *pipeline_args(pipeline, params)
+    """`kedro azureml compile` on its own, as the rehearsal runs it."""
+    return shlex.join(
+        [str(venv.bin_path("kedro")), *compile_args(env_ref, output, pipeline, params)]
     )
 
 
-def check_compiled_command(output: str, env_ref: str) -> str:
-    return shlex.join([*in_venv_module("compiled_job"), output, CLOUD_ENV, env_ref])
+def compile_and_check_command(env_ref: str, output: str, pipeline=None, params=None) -> str:
+    # One process for both: each would otherwise import kedro-azureml and the Azure ML SDK,
+    # seconds apiece.
+    kedro_args = compile_args(env_ref, output, pipeline, params)
+    return shlex.join([*in_venv_module("compiled_job"), output, CLOUD_ENV, env_ref, *kedro_args])
 
 
 def run_command(settings, env_ref: str, pipeline=None, params=None, wait=False) -> str:
@@ -125,12 +142,18 @@ def azure_compile(c, pipeline=None, params=None, output=COMPILED):
     settings = require_settings()
     env_ref = environment_ref(settings)
     (venv.ROOT / output).parent.mkdir(parents=True, exist_ok=True)
-    in_venv(c, compile_command(env_ref, output, pipeline, params), "Compiling failed (above).")
-    in_venv(
-        c,
-        check_compiled_command(output, env_ref),
-        f"{output} failed its checks (listed above); it must not be submitted.",
-    )
+    venv.ensure(c)
+    with c.cd(str(venv.ROOT)):
+        result = c.run(
+            compile_and_check_command(env_ref, output, pipeline, params),
+            env=venv.environment(),
+            warn=True,
+            pty=False,
+        )
+    if result.exited == CHECKS_FAILED:
+        raise Exit(f"{output} failed its checks (listed above); it must not be submitted.", code=1)
+    if result.failed:
+        raise Exit("Compiling failed (above).", code=result.exited or 1)
     print(f"{output}: valid for Azure ML, environment {env_ref}, no secrets.")
 
 

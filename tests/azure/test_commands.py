@@ -182,14 +182,42 @@ def test_data_compile_and_model_run_their_helpers_in_the_venv():
         "azure_data": [f"{python} -m workspace_tasks.in_venv.cloud_data upload-raw {venv.ROOT}"],
         "azure_model": [f"{python} -m workspace_tasks.in_venv.cloud_data fetch-model {venv.ROOT}"],
         "azure_compile": [
-            f"{venv.bin_path('kedro')} azureml -e cloud compile --aml-env {ref} --output {out}",
-            f"{python} -m workspace_tasks.in_venv.compiled_job {out} cloud {ref}",
+            f"{python} -m workspace_tasks.in_venv.compiled_job {out} cloud {ref}"
+            f" azureml -e cloud compile --aml-env {ref} --output {out}",
         ],
     }
     for name, lines in expected.items():
         c = MockContext(run=dict.fromkeys(lines, Result()))
         getattr(azure_jobs, name)(c)
         assert commands(c) == lines
+
+
+@pytest.mark.usefixtures("az")
+@pytest.mark.parametrize(
+    ("exited", "message", "code"),
+    [
+        (azure_jobs.CHECKS_FAILED, r"failed its checks \(listed above\); it must not be", 1),
+        (1, r"Compiling failed \(above\)", 1),
+        (2, r"Compiling failed \(above\)", 2),
+    ],
+)
+def test_compile_tells_a_failed_check_from_a_failed_compile(exited, message, code):
+    ref = f"kedro-azureml-starter:{version()}"
+    command = azure_jobs.compile_and_check_command(ref, azure_jobs.COMPILED)
+    c = MockContext(run={command: Result(exited=exited)})
+
+    with pytest.raises(Exit, match=message) as error:
+        azure_jobs.azure_compile(c)
+    assert error.value.code == code
+
+
+def test_compile_hands_the_pipeline_and_params_to_kedro_azureml():
+    command = azure_jobs.compile_and_check_command("env:1", "job.yaml", "iris", "model.C=0.5")
+
+    assert command.endswith(
+        " -m workspace_tasks.in_venv.compiled_job job.yaml cloud env:1 azureml -e cloud compile"
+        """ --aml-env env:1 --output job.yaml --pipeline iris --params '{"model":{"C":0.5}}'"""
+    )
 
 
 def test_params_become_the_json_kedro_azureml_takes():

@@ -1,6 +1,8 @@
 """`invoke azure-compile`: kedro-azureml's job YAML, checked offline with the Azure ML SDK."""
 
+import os
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,31 @@ def compile_job(project: Path, env_ref: str) -> Path:
     )
     assert result.exit_code == 0, result.output
     return output
+
+
+def run_compiled_job(project: Path, env_ref: str, pipeline=None) -> subprocess.CompletedProcess:
+    """The one process `invoke azure-compile` runs, as it runs it; with `-X importtime`, its
+    stderr also lists every module it loads."""
+    (project / azure_jobs.COMPILED).parent.mkdir(parents=True, exist_ok=True)
+    command = azure_jobs.compile_and_check_command(env_ref, azure_jobs.COMPILED, pipeline)
+    python, *args = shlex.split(command)
+    return subprocess.run(
+        [python, "-X", "importtime", *args],
+        cwd=project,
+        env={**os.environ, **venv.environment()},
+        capture_output=True,
+        text=True,
+    )
+
+
+def use_temporary_storage(project: Path) -> None:
+    """kedro-azureml's temporary-storage mode, which writes the storage key into every step."""
+    config = project / "conf/base/azureml.yml"
+    config.write_text(
+        config.read_text()
+        .replace("enabled: true", "enabled: false")
+        .replace("docker:", "  temporary_storage:\n    account_name: a\n    container: b\ndocker:")
+    )
 
 
 @pytest.fixture
@@ -65,12 +92,7 @@ def test_the_environment_version_is_a_short_hash_of_the_lock(configured):
 @pytest.mark.usefixtures("fake_key")
 def test_the_check_refuses_a_job_with_the_storage_key_in_it(configured):
     """kedro-azureml's temporary-storage mode writes the key into every step: caught."""
-    config = configured / "conf/base/azureml.yml"
-    config.write_text(
-        config.read_text()
-        .replace("enabled: true", "enabled: false")
-        .replace("docker:", "  temporary_storage:\n    account_name: a\n    container: b\ndocker:")
-    )
+    use_temporary_storage(configured)
     env_ref = azure_image.environment_ref(SETTINGS)
     output = compile_job(configured, env_ref)
 
@@ -87,3 +109,41 @@ def test_the_check_reports_a_step_on_another_environment(configured):
     found = compiled_job.problems(output, "cloud", "kedro-azureml-starter:0123456789ab")
 
     assert any("split_data uses environment" in line for line in found)
+
+
+def test_the_task_and_the_check_agree_on_the_exit_code_of_a_failed_check():
+    assert azure_jobs.CHECKS_FAILED == compiled_job.CHECKS_FAILED
+
+
+@pytest.mark.usefixtures("fake_key")
+def test_the_task_compiles_and_checks_in_one_process_without_the_iri_grammar(configured):
+    env_ref = azure_image.environment_ref(SETTINGS)
+
+    done = run_compiled_job(configured, env_ref)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == f"Compiled pipeline to {azure_jobs.COMPILED}"
+    assert compiled_job.problems(configured / azure_jobs.COMPILED, "cloud", env_ref) == []
+    # The program keeps rfc3987_syntax from building its grammars (see compiled_job).
+    assert "rfc3987_syntax.syntax_helpers" not in done.stderr
+
+
+@pytest.mark.usefixtures("fake_key")
+def test_the_task_still_finds_the_problems_of_a_job(configured):
+    """What the tests above find in this process, the task finds in its own, settings and all."""
+    use_temporary_storage(configured)
+
+    done = run_compiled_job(configured, azure_image.environment_ref(SETTINGS))
+
+    assert done.returncode == compiled_job.CHECKS_FAILED, done.stdout + done.stderr
+    found = done.stdout.splitlines()
+    assert "secret in the job: the value of AZURE_STORAGE_ACCOUNT_KEY" in found
+    assert any("temporary-storage" in line for line in found)
+
+
+def test_a_failed_compile_exits_as_kedro_does_and_checks_nothing(configured):
+    done = run_compiled_job(configured, azure_image.environment_ref(SETTINGS), "no_such_pipeline")
+
+    assert done.returncode == 1
+    assert "KeyError: 'no_such_pipeline'" in done.stderr
+    assert not (configured / azure_jobs.COMPILED).exists()
