@@ -1,5 +1,6 @@
 """Run the project as `python -m kedro_azureml_starter`, which is what `invoke run-local` does."""
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -7,8 +8,11 @@ from typing import Any
 from kedro.framework.cli.utils import find_run_command
 from kedro.framework.project import configure_project
 
+from kedro_azureml_starter import GC_THRESHOLDS
+
 
 def main(*args: Any, **kwargs: Any) -> Any:
+    gc.set_threshold(*GC_THRESHOLDS)
     package_name = Path(__file__).parent.name
     configure_project(package_name)
     kwargs["standalone_mode"] = not hasattr(sys, "ps1")
@@ -17,4 +21,10 @@ def main(*args: Any, **kwargs: Any) -> Any:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        # At exit Python collects over every object the run made or imported: half a second
+        # or more, for a process about to end. Frozen objects are skipped; files, logs and
+        # exit handlers still close.
+        gc.freeze()

@@ -8,6 +8,7 @@ from kedro.framework.cli.project import run as kedro_run
 from kedro.framework.project import settings
 
 from kedro_azureml_starter.errors import describe
+from kedro_azureml_starter.settings import MLFLOW_TRACKING
 
 
 @click.group(name="kedro-azureml-starter")
@@ -24,6 +25,8 @@ def cli() -> None:
 @click.pass_context
 def run(ctx: click.Context, verbose: bool, **kwargs) -> None:
     """Run the pipeline."""
+    # MLflow's import, in the writer's own process, now overlaps Kedro loading the pipeline.
+    MLFLOW_TRACKING.start_writer()
     try:
         ctx.invoke(kedro_run, **kwargs)
     except Exception as exc:

@@ -11,7 +11,9 @@ from kedro_azureml_starter.tracking import MlflowTracking
 warnings.filterwarnings("ignore", "register_new_resolver", UserWarning)
 
 # Kedro calls hooks last-registered first: MLflow's starts after the others have checked.
-HOOKS = (MlflowTracking(), RuntimeParamsCheck(), ReportMetrics(), LazyAzureMLLocalRunHook())
+# MLflow's is named: the project's `kedro run` starts its writer before Kedro loads anything.
+MLFLOW_TRACKING = MlflowTracking()
+HOOKS = (MLFLOW_TRACKING, RuntimeParamsCheck(), ReportMetrics(), LazyAzureMLLocalRunHook())
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

@@ -2,12 +2,17 @@
 
 Locally the runs go to `mlruns/` in the project. On Azure ML, which sets
 MLFLOW_TRACKING_URI (and MLFLOW_RUN_ID for each step), the same calls log to the
-workspace through azureml-mlflow.
+workspace through azureml-mlflow. The logging itself happens in a process of its own
+(`mlflow_writer`), started as the run begins, so MLflow's slow import overlaps the run.
 """
 
+import atexit
+import json
 import logging
 import os
-import time
+import subprocess
+import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,9 +60,32 @@ class MlflowTracking:
     ) -> None:
         self._metrics_dataset = metrics_dataset
         self._figures = dict(figures or {"confusion_matrix": "confusion_matrix.png"})
+        self._writer: subprocess.Popen | None = None
+        # A process that exits without logging a run (bad input, say) takes its writer along.
+        atexit.register(self._stop_writer)
+
+    def start_writer(self) -> None:
+        """Start the process that will log the next run, importing MLflow meanwhile.
+
+        The hook calls it when a run starts; the project's `kedro run` calls it first
+        thing, so the import also overlaps Kedro loading the pipeline, most of a run.
+        """
+        if self._writer is not None:
+            return
+        try:
+            self._writer = subprocess.Popen(
+                [sys.executable, "-m", "kedro_azureml_starter.mlflow_writer"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        except OSError as exc:
+            logger.warning("MLflow tracking skipped: could not start its process (%s).", exc)
 
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline, catalog) -> None:
+        self.start_writer()
         read = {name.removeprefix("params:") for name in pipeline.inputs() if "params:" in name}
         parameters = catalog.load("parameters") if "parameters" in catalog else {}
         self._params = flatten({k: v for k, v in parameters.items() if k in read})
@@ -89,55 +117,54 @@ class MlflowTracking:
     def on_pipeline_error(self) -> None:
         if self._metrics or self._outputs:
             self._log("FAILED")
+        else:
+            self._stop_writer()
+
+    def _record(self, uri: str, status: str, figures: list[str]) -> dict[str, Any]:
+        return {
+            "uri": uri,
+            "experiment": EXPERIMENT,
+            # Read here, not by the writer: it may have started before the variables were set.
+            "run_id": os.environ.get("MLFLOW_RUN_ID"),
+            "run_name": self._tags["kedro.run_id"],
+            "status": status,
+            "params": {k: str(v) for k, v in self._params.items()},
+            "metrics": self._metrics,
+            "tags": self._tags,
+            "figures": figures,
+        }
 
     def _log(self, status: str) -> None:
         uri = tracking_uri(self._project)
-        try:
-            # Imported here, not at the top: `import mlflow` takes a second or more, which
-            # only a run that logs should pay (not kedro-viz, not a notebook's start).
-            from mlflow.entities import Metric, Param, RunTag
-            from mlflow.tracking import MlflowClient
-
-            if uri.startswith("file:") or "://" not in uri:
-                # MLflow 3 keeps the file store in maintenance mode behind this switch; it
-                # needs no database and keeps a run's params, metrics and artifacts in one
-                # folder that the UI (`invoke mlflow-ui`) reads as it is.
-                os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-            # A client, not mlflow's module-level active run: nothing leaks into a notebook.
-            client = MlflowClient(uri)
-            # Inside an Azure ML step the run exists already, and Azure ML ends it.
-            run_id = os.environ.get("MLFLOW_RUN_ID")
-            if not run_id:
-                experiment = client.get_experiment_by_name(EXPERIMENT)
-                experiment_id = (
-                    experiment.experiment_id if experiment else client.create_experiment(EXPERIMENT)
-                )
-                run_id = client.create_run(
-                    experiment_id, run_name=self._tags["kedro.run_id"]
-                ).info.run_id
-                created = True
-            else:
-                created = False
-            now = int(time.time() * 1000)
-            client.log_batch(
-                run_id,
-                metrics=[Metric(k, v, now, 0) for k, v in self._metrics.items()],
-                params=[Param(k, str(v)) for k, v in self._params.items()],
-                tags=[RunTag(k, v) for k, v in self._tags.items()],
-            )
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return  # it could not start, and said so
+        with tempfile.TemporaryDirectory(prefix="kedro-mlflow-") as folder:
+            figures = []
             for name, figure in self._outputs.items():
-                client.log_figure(run_id, figure, self._figures[name])
-            if created:
-                client.set_terminated(run_id, status)
-            logger.info("MLflow run %s recorded in %s", run_id, uri)
-        # Tracking must never cost the run its outputs, whatever went wrong.
-        except Exception as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                figures.append(os.path.join(folder, self._figures[name]))
+                figure.savefig(figures[-1])
+            out, err = writer.communicate(json.dumps(self._record(uri, status, figures)))
+        try:
+            result = json.loads(out.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            # The writer died before answering (MLflow missing or broken, say).
+            last = err.strip().splitlines()[-1] if err.strip() else f"exit code {writer.returncode}"
+            result = {"error": last}
+        if "error" in result:
+            # Tracking must never cost the run its outputs, whatever went wrong.
             logger.warning(
-                "MLflow tracking skipped: could not write to %s (%s: %s). The run's outputs "
+                "MLflow tracking skipped: could not write to %s (%s). The run's outputs "
                 "are saved as usual; fix the store or set MLFLOW_TRACKING_URI to log the "
                 "next run.",
                 uri,
-                type(exc).__name__,
-                reason,
+                result["error"],
             )
+        else:
+            logger.info("MLflow run %s recorded in %s", result["run_id"], uri)
+
+    def _stop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None and writer.poll() is None:
+            writer.kill()
+            writer.communicate()
