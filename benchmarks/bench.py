@@ -49,7 +49,7 @@ import json, os, resource, subprocess, sys, threading, time
 
 def descendants(root):
     children = {}
-    for entry in os.listdir("/proc"):
+    for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{entry}/stat") as stat:
                 parent = int(stat.read().rsplit(")", 1)[1].split()[1])
