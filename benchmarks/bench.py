@@ -255,17 +255,18 @@ def ratio_rows(label: str, seed: Sample, ours: Sample, time_limit: float, mem_li
             detail=f"{spread(a, unit)} vs train.py {spread(b, unit)}{note}",
         )
 
-    # The target is on the largest process; what all of them hold together is shown too.
-    together = statistics.median(ours.all_mb) / statistics.median(seed.all_mb)
+    # The target is on all the command's processes together: run-local's MLflow writer is a
+    # process of its own, and memory moved there is still memory the machine must have.
+    largest = statistics.median(ours.peak_mb) / statistics.median(seed.peak_mb)
     return [
         row("wall time", "seconds", "s", time_limit),
         row(
-            "peak memory (largest process)",
-            "peak_mb",
+            "peak memory (all processes, PSS)",
+            "all_mb",
             "MB",
             mem_limit,
-            f"; all processes together: {statistics.median(ours.all_mb):.0f} MB vs "
-            f"{statistics.median(seed.all_mb):.0f} MB ({together:.2f}x)",
+            f"; largest process's RSS: {statistics.median(ours.peak_mb):.0f} MB vs "
+            f"{statistics.median(seed.peak_mb):.0f} MB ({largest:.2f}x)",
         ),
     ]
 
@@ -388,16 +389,16 @@ def plot(curve: list[tuple[int, Sample, Sample]], path: Path) -> None:
 def write_report(rows: list[Row], curve: list[tuple[int, Sample, Sample]]) -> None:
     plot(curve, ROOT / "benchmarks" / "scale.png")
     curve_lines = [
-        "| rows | train.py | invoke run-local | train.py RSS | run-local RSS, largest process "
-        "| run-local, all processes (PSS) |",
+        "| rows | train.py | invoke run-local | train.py memory | run-local memory, all processes "
+        "| run-local, largest process |",
         "|---|---|---|---|---|---|",
     ]
     for size, seed, ours in curve:
         median = statistics.median
         curve_lines.append(
             f"| {size:,} | {median(seed.seconds):.1f} s | {median(ours.seconds):.1f} s "
-            f"| {median(seed.peak_mb):.0f} MB | {median(ours.peak_mb):.0f} MB "
-            f"| {median(ours.all_mb):.0f} MB |"
+            f"| {median(seed.all_mb):.0f} MB | {median(ours.all_mb):.0f} MB "
+            f"| {median(ours.peak_mb):.0f} MB |"
         )
     (ROOT / "benchmarks" / "README.md").write_text(
         REPORT.format(
@@ -416,10 +417,11 @@ Written by `invoke bench` on {date} ({machine}); do not edit by hand.
 Every figure pairs a command with the seed tutorial's `train.py` (`docs/train.py`,
 verbatim: it reads `iris.csv` from a folder where that links to the data), run
 alternately on the same data in the same run. Medians, with min-max in brackets; ratios
-are median over median. Peak memory is the RSS of the command's largest process, as
-`/usr/bin/time` reports it; `invoke run-local` has three processes (invoke, the Kedro run,
-and its MLflow writer, which imports MLflow while the pipeline runs), so the sum of all of
-them at once (PSS, sampled every 0.2 s) is given beside it.
+are median over median. Peak memory is the most that all of a command's processes hold at
+once, as PSS (so libraries mapped by several count once), sampled every 0.2 s for both
+sides: `invoke run-local` has three processes (invoke, the Kedro run, and its MLflow
+writer, which imports MLflow while the pipeline runs). The RSS of the largest process, as
+`/usr/bin/time` reports it, is given beside it.
 
 {table}
 
