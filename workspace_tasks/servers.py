@@ -87,7 +87,7 @@ def lab_command(host: str, port: int) -> str:
 
 
 def viz_command(host: str, port: int) -> str:
-    # The server itself, in lite mode: no `kedro` CLI plugins to load, no PyPI version check.
+    # The server itself: no `kedro` CLI plugins to load, no PyPI version check.
     return shlex.join(
         [
             *(str(venv.bin_path("python")), "-m", "workspace_tasks.in_venv.viz_server"),

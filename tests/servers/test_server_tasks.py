@@ -70,7 +70,7 @@ def test_lab_listens_without_a_browser_and_never_moves_to_another_port():
     assert ("--allow-root" in args) == (os.geteuid() == 0)
 
 
-def test_viz_serves_the_project_in_lite_mode_and_builds_a_static_site():
+def test_viz_serves_the_project_and_builds_a_static_site():
     assert shlex.split(servers.viz_command("0.0.0.0", 4141)) == [
         str(venv.bin_path("python")),
         *("-m", "workspace_tasks.in_venv.viz_server", "--host", "0.0.0.0", "--port", "4141"),

@@ -1,8 +1,11 @@
-"""kedro-viz's server for this project, in lite mode.
+"""kedro-viz's server for this project.
 
 `python -m workspace_tasks.in_venv.viz_server --host H --port P`. The same server as
-`kedro viz run --lite`, without what slows that down: loading every `kedro` CLI plugin,
-asking PyPI for a newer kedro-viz, and starting the server in a second process.
+`kedro viz run`, without what slows that down: loading every `kedro` CLI plugin, asking
+PyPI for a newer kedro-viz, and starting the server in a second process. Not in lite
+mode: that is for projects whose dependencies are missing, and it finds out by looking up
+every import in the package, which imports MLflow (for a module that only a run's writer
+process loads): a second, here, for nothing, since the venv has them all.
 """
 
 import argparse
@@ -23,7 +26,6 @@ def main() -> None:
         port=args.port,
         project_path=str(ROOT),
         package_name="kedro_azureml_starter",
-        is_lite=True,
     )
 
 
