@@ -1,6 +1,7 @@
 """Run the project as `python -m kedro_azureml_starter`, which is what `invoke run-local` does."""
 
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ from kedro_azureml_starter import GC_THRESHOLDS
 
 def main(*args: Any, **kwargs: Any) -> Any:
     gc.set_threshold(*GC_THRESHOLDS)
+    # Arrow's own allocator keeps what writing the Parquet split used, and the run's peak,
+    # while training, comes after it: 60 MB more at a million rows. The system allocator
+    # gives it back. Set before pyarrow is imported; a user's own choice stands.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     package_name = Path(__file__).parent.name
     configure_project(package_name)
     kwargs["standalone_mode"] = not hasattr(sys, "ps1")

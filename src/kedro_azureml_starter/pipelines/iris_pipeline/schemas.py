@@ -17,7 +17,8 @@ class RawIris(pa.DataFrameModel):
     sepal_width: Series[float] = pa.Field(nullable=False, coerce=True)
     petal_length: Series[float] = pa.Field(nullable=False, coerce=True)
     petal_width: Series[float] = pa.Field(nullable=False, coerce=True)
-    species: Series[str] = pa.Field(nullable=False)
+    # Read as a category (see catalog.yml); a DataFrame from elsewhere is converted.
+    species: Series[pa.Category] = pa.Field(nullable=False, coerce=True)
 
     @pa.dataframe_check(error="the file has no data rows")
     @classmethod
