@@ -1,5 +1,6 @@
 """Starting the workspace's servers for real in tests, on free loopback ports."""
 
+import io
 import os
 import shlex
 import socket
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 CHROMIUM = Path("/usr/bin/chromium")
 # What Debian's chromium needs to start headless here: without the background-networking
@@ -71,3 +73,14 @@ def server(command: str, url: str, cwd: Path, timeout: float = 120) -> Iterator[
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def check_screenshot(shot: bytes, keep_as: Path) -> None:
+    """A page's screenshot is the expected size and not blank; with UPDATE_SCREENSHOTS set,
+    it becomes the documentation's picture `keep_as`."""
+    with Image.open(io.BytesIO(shot)) as image:
+        assert image.size == (1400, 900)
+        assert len(image.convert("RGB").getcolors(1 << 16) or range(1 << 16)) > 50  # not blank
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        keep_as.parent.mkdir(parents=True, exist_ok=True)
+        keep_as.write_bytes(shot)
