@@ -38,7 +38,10 @@ def train_model(data_train: pd.DataFrame, params: ModelParams) -> Classifier:
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(solver=params.solver, C=params.C, random_state=params.random_state)
-    model.fit(data_train[FEATURES].to_numpy(), data_train[TARGET])
+    # Row by row in memory, as the solver works: given pandas' column-wise array it would
+    # make this copy itself and hold both (25 MB more at a million rows, and slower).
+    features = np.ascontiguousarray(data_train[FEATURES].to_numpy())
+    model.fit(features, data_train[TARGET])
     return model
 
 
