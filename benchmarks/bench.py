@@ -363,23 +363,34 @@ def plot(curve: list[tuple[int, Sample, Sample]], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     sizes = [size for size, _, _ in curve]
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    # One colour per command, one line style per measure, the same in both panels.
+    measures = {
+        "seconds": ("o-", ""),
+        "all_mb": ("o-", ", all processes (PSS)"),
+        "peak_mb": ("s:", ", largest process (RSS)"),
+    }
     for axis, attributes, label in (
         (left, ["seconds"], "wall time (s)"),
-        (right, ["peak_mb", "all_mb"], "peak memory (MB)"),
+        (right, ["all_mb", "peak_mb"], "peak memory (MB)"),
     ):
-        for index, name in ((1, "train.py"), (2, "invoke run-local")):
+        for index, name, colour in ((1, "train.py", "C0"), (2, "invoke run-local", "C1")):
             for attribute in attributes:
-                suffix = {"peak_mb": ", largest process", "all_mb": ", all processes"}
+                style, suffix = measures[attribute]
                 axis.plot(
                     sizes,
                     [statistics.median(getattr(c[index], attribute)) for c in curve],
-                    "o-" if attribute != "all_mb" else "s--",
-                    label=name + suffix.get(attribute, ""),
+                    style,
+                    color=colour,
+                    label=name + suffix,
                 )
         axis.set(xscale="log", yscale="log", xlabel="rows", ylabel=label)
+        # Plain numbers on the value axis (2, 5, 500), not powers of ten.
+        axis.yaxis.set_major_formatter(ticker.ScalarFormatter())
+        axis.yaxis.set_minor_formatter(ticker.ScalarFormatter())
         axis.grid(True, which="both", alpha=0.3)
         axis.legend()
     figure.tight_layout()
