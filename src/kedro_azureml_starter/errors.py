@@ -12,6 +12,7 @@ from kedro.validation.exceptions import (
 )
 
 from kedro_azureml_starter.hooks import UnknownParameterError
+from kedro_azureml_starter.storage import STORAGE_FIX, StorageUnreachableError
 
 PARAMS_FIX = "Fix it in conf/base/parameters_iris_pipeline.yml or in --params."
 
@@ -42,7 +43,7 @@ def describe(exc: BaseException, filepaths: Mapping[str, str]) -> str | None:
             f"{exc}. Create the folder (conf/local holds your own settings and never "
             "leaves this machine), or pick an environment that exists with --env."
         )
-    if isinstance(exc, UnknownParameterError):
+    if isinstance(exc, UnknownParameterError | StorageUnreachableError):
         return str(exc)
     if isinstance(exc, ParameterValidationError):
         return _describe_parameters(str(exc))
@@ -96,12 +97,20 @@ def _describe_load(exc: DatasetError, filepaths: Mapping[str, str]) -> str:
     name = match[1]
     path = filepaths.get(name, "its file")
     cause = _root_cause(exc)
+    if "://" in path:  # in the blob storage (the cloud catalog): nothing to check out here
+        if isinstance(cause, FileNotFoundError):
+            return (
+                f"Could not load dataset '{name}' from {path}: it is not in the blob storage. "
+                "Upload the raw data with `invoke azure-data`, or run the pipeline that "
+                "writes it."
+            )
+        return f"Could not load dataset '{name}' from {path}: {_last_line(cause)}. {STORAGE_FIX}"
     if isinstance(cause, FileNotFoundError):
         problem, fix = "the file does not exist", f"Put the file at {path}"
     elif type(cause).__name__ == "EmptyDataError":
         problem, fix = "the file is empty", f"Fill {path}"
     else:
-        problem, fix = str(cause).splitlines()[-1], f"Fix {path}"
+        problem, fix = _last_line(cause), f"Fix {path}"
     return (
         f"Could not load dataset '{name}' from {path}: {problem}. "
         f"{fix} (the shipped copy comes back with `git checkout -- {path}`), "
@@ -113,3 +122,8 @@ def _root_cause(exc: BaseException) -> BaseException:
     while exc.__cause__ is not None:
         exc = exc.__cause__
     return exc
+
+
+def _last_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return lines[-1] if lines else type(exc).__name__

@@ -83,6 +83,36 @@ def test_unreachable_storage_is_one_clear_message_with_nothing_lost(
     assert (ran_locally / "data/01_raw/iris.csv").read_bytes() == raw
 
 
+def test_a_cloud_run_against_unreachable_storage_is_one_clear_message_with_nothing_lost(
+    ran_locally, azurite
+):
+    before = outputs(ran_locally)
+    versions = model_versions(ran_locally)
+    azurite.stop()
+
+    # Without the check first, the storage SDK would retry for over a minute.
+    result = kedro_run(ran_locally, "--env", "cloud")
+
+    assert result.exit_code == 1
+    message = result.output.strip().splitlines()[-1]
+    assert message.startswith("Error: Cannot reach the blob storage at 127.0.0.1:")
+    assert "conf/base/azureml.yml" in message
+    assert "Traceback" not in result.output
+    assert outputs(ran_locally) == before
+    assert len(model_versions(ran_locally)) == len(versions)
+
+
+def test_a_cloud_run_before_the_upload_says_to_upload(configured, azurite):
+    result = kedro_run(configured, "--env", "cloud")
+
+    assert result.exit_code == 1
+    message = result.output.strip().splitlines()[-1]
+    assert "'iris'" in message
+    assert "not in the blob storage" in message
+    assert "invoke azure-data" in message
+    assert "git checkout" not in message
+
+
 def test_no_model_in_the_container_says_to_run_the_pipeline(ran_locally, azurite, capsys):
     before = outputs(ran_locally)
 

@@ -6,14 +6,14 @@ saves the cloud catalog's latest `model` as a new local model version. Errors en
 one line saying what failed and how to fix it, and exit code 1.
 """
 
-import socket
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io import DataCatalog
+
+from kedro_azureml_starter.storage import StorageUnreachableError, blob_endpoints, probe
 
 RAW = "data/01_raw/"
 
@@ -24,17 +24,10 @@ def catalog(root: Path, env: str) -> DataCatalog:
         return session.load_context().catalog
 
 
-def probe_storage(data: DataCatalog, name: str, timeout: float = 5) -> None:
-    """Fail within seconds when the dataset's blob endpoint does not answer.
-
-    The storage SDK retries a refused connection for over a minute before giving up.
-    """
-    endpoint = urlsplit(data[name]._fs.service_client.url)
-    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    try:
-        socket.create_connection((endpoint.hostname, port), timeout=timeout).close()
-    except OSError as error:
-        raise ConnectionError(f"{endpoint.hostname}:{port} does not answer: {error}") from None
+def probe_storage(data: DataCatalog, name: str) -> None:
+    """Fail within seconds when the dataset's blob storage does not answer."""
+    for url in blob_endpoints([data[name]]):
+        probe(url)
 
 
 def raw_datasets(local: DataCatalog) -> list[str]:
@@ -84,6 +77,8 @@ def _root_cause(error: BaseException) -> BaseException:
 def explain(error: BaseException, root: Path) -> str:
     """One line: what failed against the storage and the fix."""
     cause = _root_cause(error)
+    if isinstance(cause, StorageUnreachableError):
+        return str(cause)
     kind = type(cause).__name__
     settings = "the `storage:` settings in conf/base/azureml.yml"
     if kind in {"ServiceRequestError", "ClientConnectorError", "ConnectionError"} or (
