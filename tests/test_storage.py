@@ -1,9 +1,16 @@
 import socket
 
 import pytest
+from kedro.io import DataCatalog
+from kedro.pipeline import Pipeline, node
 from kedro_datasets.pandas import CSVDataset
 
-from kedro_azureml_starter.storage import StorageUnreachableError, blob_endpoints, probe
+from kedro_azureml_starter.storage import (
+    StorageCheck,
+    StorageUnreachableError,
+    blob_endpoints,
+    probe,
+)
 from workspace_tasks import azurite
 
 # Azurite's development account, at a port nothing listens at.
@@ -66,3 +73,33 @@ def test_a_host_the_proxy_is_bypassed_for_is_checked_directly(monkeypatch, liste
 
     with pytest.raises(StorageUnreachableError, match=f"127.0.0.1:{closed_port}"):
         probe(f"http://127.0.0.1:{closed_port}/devstoreaccount1", timeout=2)
+
+
+def _identity(x):
+    return x
+
+
+def test_a_run_checks_the_storage_of_the_datasets_it_uses(closed_port):
+    catalog = DataCatalog.from_config(
+        {
+            "raw": {
+                "type": "pandas.CSVDataset",
+                "filepath": "abfs://container/raw.csv",
+                "credentials": {"connection_string": azurite.connection_string(closed_port)},
+            }
+        }
+    )
+    pipeline = Pipeline([node(_identity, "raw", "copied")])
+
+    with pytest.raises(StorageUnreachableError, match=f"127.0.0.1:{closed_port}"):
+        StorageCheck().before_pipeline_run(pipeline, catalog)
+
+
+def test_the_check_leaves_datasets_a_pattern_would_make_to_the_runner():
+    # kedro-azureml's runner puts pipeline data where the catalog has no dataset yet.
+    catalog = DataCatalog.from_config({"{default}": {"type": "MemoryDataset"}})
+    pipeline = Pipeline([node(_identity, "passed_in", "passed_on")])
+
+    StorageCheck().before_pipeline_run(pipeline, catalog)
+
+    assert catalog.keys() == []

@@ -57,6 +57,9 @@ class StorageCheck:
 
     @hook_impl
     def before_pipeline_run(self, pipeline, catalog) -> None:
-        datasets = [catalog[name] for name in pipeline.datasets() if name in catalog]
+        # Only the datasets the catalog names: one a pattern would make (a MemoryDataset,
+        # say) is left for the runner to create, as kedro-azureml's does with pipeline data.
+        named = set(catalog.keys())
+        datasets = [catalog[name] for name in pipeline.datasets() if name in named]
         for url in sorted(blob_endpoints(datasets)):
             probe(url)
