@@ -13,7 +13,12 @@ from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io import DataCatalog
 
-from kedro_azureml_starter.storage import StorageUnreachableError, blob_endpoints, probe
+from kedro_azureml_starter.storage import (
+    STORAGE_FIX,
+    StorageUnreachableError,
+    blob_endpoints,
+    probe,
+)
 
 RAW = "data/01_raw/"
 
@@ -84,10 +89,7 @@ def explain(error: BaseException, root: Path) -> str:
     if kind in {"ServiceRequestError", "ClientConnectorError", "ConnectionError"} or (
         isinstance(cause, OSError) and "connect" in str(cause).lower()
     ):
-        return (
-            f"Cannot reach the blob storage ({cause}). Check {settings}, your network, and "
-            "AZURE_STORAGE_CONNECTION_STRING if you set it."
-        )
+        return f"Cannot reach the blob storage ({cause}). {STORAGE_FIX}"
     if kind in {"ClientAuthenticationError", "CredentialUnavailableError"}:
         return (
             f"The storage refused the sign-in ({kind}). Run `invoke azure-login`; your identity "
